@@ -1,0 +1,3 @@
+export * from './services.js';
+export * from './env.js';
+export * from './config.js';
