@@ -1,0 +1,142 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { validationProblem, type ValidationIssue } from './errors.js';
+import type { AnyRouteSpec, HttpMethod } from './route.js';
+
+/**
+ * Request validation for registered routes (outline §1.1). Every location is checked before the
+ * request is refused, so one 400 lists everything wrong with it.
+ *
+ * Strictness lives in the schemas: route authors write bodies with `z.strictObject`, and zod then
+ * reports an unknown field as an `unrecognized_keys` issue, which becomes one `errors[]` entry per
+ * unknown key here. Unknown query parameters are ignored: query schemas use plain `z.object`,
+ * which drops them.
+ */
+
+export const MAX_BODY_DEPTH = 32;
+
+/** Past this many entries the response would only grow, not inform; the first ones locate the fault. */
+export const MAX_REPORTED_ISSUES = 100;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export const BODY_METHODS: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch', 'delete']);
+
+type Location = ValidationIssue['location'];
+
+interface Frame {
+  value: object;
+  depth: number;
+  key: string | number | undefined;
+  parent: Frame | undefined;
+}
+
+/** The path is rebuilt from parent links only when reporting, so the walk itself stays linear. */
+function pathOf(frame: Frame | undefined, last?: string | number): string {
+  const parts: Array<string | number> = last === undefined ? [] : [last];
+  for (let f = frame; f && f.key !== undefined; f = f.parent) parts.push(f.key);
+  return parts.reverse().join('.');
+}
+
+/**
+ * Refuses keys that could reach an object's prototype and nesting past 32 levels, whatever the
+ * route's schema says. Iterative (an explicit stack) so a hostile body cannot exhaust the call
+ * stack, and each value is visited once. It relies on the body parser keeping `__proto__` as an own
+ * key, which `JSON.parse` and `Object.fromEntries` do.
+ */
+export function checkBodyShape(body: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (typeof body !== 'object' || body === null) return issues;
+  const stack: Frame[] = [{ value: body, depth: 1, key: undefined, parent: undefined }];
+  while (stack.length > 0 && issues.length < MAX_REPORTED_ISSUES) {
+    const frame = stack.pop()!;
+    const entries: Array<[string | number, unknown]> = Array.isArray(frame.value)
+      ? frame.value.map((v, i) => [i, v])
+      : Object.keys(frame.value).map((k) => [k, (frame.value as Record<string, unknown>)[k]]);
+    for (const [key, child] of entries) {
+      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
+        issues.push({ location: 'body', path: pathOf(frame, key), message: `The key "${key}" is not allowed`, code: 'forbidden_key' });
+        continue;
+      }
+      if (typeof child !== 'object' || child === null) continue;
+      const next: Frame = { value: child, depth: frame.depth + 1, key, parent: frame };
+      if (next.depth > MAX_BODY_DEPTH) {
+        issues.push({ location: 'body', path: pathOf(next), message: `Nesting deeper than ${MAX_BODY_DEPTH} levels is not allowed`, code: 'too_deep' });
+        continue;
+      }
+      stack.push(next);
+    }
+  }
+  return issues;
+}
+
+/** zod issues → `errors[]` entries: dot paths with numeric indices, one entry per unknown key. */
+export function issuesFromZod(location: Location, error: z.ZodError): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map((p) => String(p));
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ location, path: [...path, key].join('.'), message: `Unknown field "${key}"`, code: issue.code });
+      }
+    } else {
+      out.push({ location, path: path.join('.'), message: issue.message, code: issue.code });
+    }
+  }
+  return out;
+}
+
+async function parsePart(location: Location, schema: z.ZodType | undefined, input: unknown, issues: ValidationIssue[]): Promise<unknown> {
+  if (!schema) return input;
+  // Async so that schemas with async refinements (uniqueness lookups…) work like any other.
+  const result = await schema.safeParseAsync(input);
+  if (result.success) return result.data;
+  issues.push(...issuesFromZod(location, result.error));
+  return undefined;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/** A route that declares no body takes none: an absent body or `{}` is fine, anything else is named. */
+function refuseUndeclaredBody(body: unknown): ValidationIssue[] {
+  if (body === undefined || isEmptyObject(body)) return [];
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    return Object.keys(body).map((key) => ({ location: 'body', path: key, message: `Unknown field "${key}"`, code: 'unrecognized_keys' }));
+  }
+  return [{ location: 'body', path: '', message: 'This route takes no request body', code: 'invalid_type' }];
+}
+
+async function parseBody(spec: AnyRouteSpec, raw: unknown, issues: ValidationIssue[]): Promise<unknown> {
+  const shapeIssues = checkBodyShape(raw);
+  if (shapeIssues.length > 0) {
+    // A hostile body is never handed to the schema: report what makes it unacceptable and stop.
+    issues.push(...shapeIssues);
+    return undefined;
+  }
+  // An empty body is `{}`: a POST whose schema has no required field then succeeds, and one
+  // with required fields gets a 400 naming each of them.
+  if (spec.body) return parsePart('body', spec.body, raw === undefined ? {} : raw, issues);
+  if (!BODY_METHODS.has(spec.method)) return undefined;
+  issues.push(...refuseUndeclaredBody(raw));
+  return {};
+}
+
+/**
+ * Middleware that parses params, query, body and headers with the route's schemas and stores the
+ * results on `req.valid`. Express 5's `req.query` is a getter, so parsed values are never written
+ * back onto `req`; handlers read `req.valid` (the registry passes them in as arguments).
+ */
+export function validateRequest(spec: AnyRouteSpec): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const issues: ValidationIssue[] = [];
+    const params = await parsePart('params', spec.params, req.params, issues);
+    const query = await parsePart('query', spec.query, req.query, issues);
+    const headers = await parsePart('headers', spec.headers, req.headers, issues);
+    const body = await parseBody(spec, req.body, issues);
+    if (issues.length > 0) return next(validationProblem(issues.slice(0, MAX_REPORTED_ISSUES)));
+    req.valid = { params, query, body, headers };
+    next();
+  };
+}
