@@ -157,7 +157,9 @@ export function createRouteRegistry(info: ServiceInfo): RouteRegistry {
     },
     mount(router, deps) {
       for (const spec of specs) {
-        const chain: RequestHandler[] = [];
+        // Guards (who may call) run before the body is read: an anonymous or unauthorized caller
+        // learns nothing about the body schema and never makes the server parse a large body.
+        const chain: RequestHandler[] = [...(spec.guards ?? [])];
         if (BODY_METHODS.has(spec.method)) {
           chain.push(deps.jsonBody({ limit: spec.bodyLimit ?? DEFAULT_ROUTE_BODY_LIMIT, types: spec.bodyTypes ?? ['json'] }));
         }

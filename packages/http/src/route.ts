@@ -45,7 +45,12 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   responses: Record<number, RouteResponse>;
   /** Problem codes this route can answer with, for the docs. */
   errors?: string[];
-  /** Run after validation, before the handler: auth, rate limits, capability checks. */
+  /**
+   * Run first, before the body is parsed or validated: authentication and role requirements, so an
+   * unauthenticated request is a 401 whatever its body.
+   */
+  guards?: RequestHandler[];
+  /** Run after validation, before the handler: rate limits keyed on validated input, capability checks. */
   middleware?: RequestHandler[];
   /** Other paths serving the same operation (outline aliases). */
   aliases?: string[];
