@@ -1,12 +1,16 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ROOT } from './services.mjs';
 
 /**
  * Bundle one service into <svc>/dist/main.js. Our own @symbia/* packages are TypeScript sources
  * and are bundled in; every third-party package stays external and is loaded from node_modules, so
  * native (bcrypt) and WASM (PGlite) packages keep their own file layout.
+ *
+ * pnpm gives each package only its own dependencies, so `@electric-sql/pglite` (a dependency of
+ * @symbia/db) is not resolvable from identity/dist. Each external import is therefore resolved
+ * where it was written and emitted as a path relative to the bundle.
  */
 export async function buildService(id) {
   const dir = join(ROOT, id);
@@ -27,9 +31,16 @@ export async function buildService(id) {
       {
         name: 'externalize-third-party',
         setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.path.startsWith('@symbia/')) return undefined;
-            return { path: args.path, external: true };
+          b.onResolve({ filter: /^[^./]/ }, async (args) => {
+            if (args.path.startsWith('@symbia/') || args.pluginData?.resolving) return undefined;
+            if (args.path.startsWith('node:')) return { path: args.path, external: true };
+            const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { resolving: true } });
+            if (found.errors.length > 0 || !found.path || !found.path.includes(`${sep}node_modules${sep}`)) {
+              return { path: args.path, external: true };
+            }
+            let rel = relative(outdir, found.path).split(sep).join('/');
+            if (!rel.startsWith('.')) rel = `./${rel}`;
+            return { path: rel, external: true };
           });
         },
       },
