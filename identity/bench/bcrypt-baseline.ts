@@ -1,7 +1,8 @@
 // Baseline of the logins/s figure: native bcrypt.compare at the given cost, `CONCURRENCY` at a time
 // (bcrypt runs on libuv's threadpool, so UV_THREADPOOL_SIZE must equal identity's), counted the
-// same way as the HTTP figures: completions after the warm-up only. Child process entry; sends
-// { rate, p99, count } over IPC.
+// same way as the login figure: only operations completed after the warm-up, rate by Little's law
+// (concurrency / mean latency) since completions come in batches of the threadpool size. Child
+// process entry; sends { rate, countedRate, mean, p99, count } over IPC.
 import bcrypt from 'bcrypt';
 import { createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -30,5 +31,8 @@ async function worker(): Promise<void> {
 
 await Promise.all(Array.from({ length: concurrency }, worker));
 latencies.sort((a, b) => a - b);
-const p99 = latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]! : Number.NaN;
-process.send?.({ rate: latencies.length / (durationMs / 1000), p99, count: latencies.length }, () => process.exit(0));
+const count = latencies.length;
+const p99 = count ? latencies[Math.min(count - 1, Math.ceil(0.99 * count) - 1)]! : Number.NaN;
+const mean = count ? latencies.reduce((a, b) => a + b, 0) / count : Number.NaN;
+const result = { rate: count ? (concurrency * 1000) / mean : 0, countedRate: count / (durationMs / 1000), mean, p99, count };
+process.send?.(result, () => process.exit(0));

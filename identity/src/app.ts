@@ -3,6 +3,7 @@ import { clientIpKey, createAuthenticate, createServiceApp, parseTenancy, type R
 import type { Request } from 'express';
 import { authenticateByRoute, createLocalVerifier } from './auth-verifier.js';
 import './errors.js';
+import { recordOrgCrossings } from './routes/org-crossings.js';
 import { createAdminRoutes } from './routes/admin.routes.js';
 import { createAgentsRoutes } from './routes/agents.routes.js';
 import { createApiKeysRoutes } from './routes/api-keys.routes.js';
@@ -49,7 +50,8 @@ export function createApp(deps: IdentityDeps, options: CreateAppOptions) {
     rateLimitScale: options.shell.rateLimitScale,
     beforeRoutes: [
       parseTenancy(options.shell.defaultEnv),
-      // Late-bound: the allow-list lives in the shell this call is still building.
+      recordOrgCrossings(deps.database.db, deps.logger),
+      // Late-bound: the allow-list and the routes live in the shell this call is still building.
       authenticateByRoute(
         createAuthenticate({ verifier: createLocalVerifier(deps.introspection), isOriginAllowed: (o) => shell.isOriginAllowed(o) }),
         () => shell.registry.routes(),

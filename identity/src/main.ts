@@ -1,15 +1,10 @@
 import { openDatabase, resolveDatabaseOptions } from '@symbia/db';
-import { createLogger, createRateLimiter, createRateLimitStore, installSignalHandlers, serviceOptionsFromEnv, startServer } from '@symbia/http';
+import { createLogger, createRateLimitStore, installSignalHandlers, serviceOptionsFromEnv, startServer } from '@symbia/http';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { loadIdentityConfig } from './config.js';
 import { bootstrapIdentity } from './services/bootstrap.service.js';
-import { createLoggingPublisher } from './services/events.js';
-import { IntrospectionService } from './services/introspection.service.js';
-import { TokenSigner } from './services/jwt.js';
-import { createMailer } from './services/mailer.js';
-import { PasswordHasher } from './services/passwords.js';
-import { SecretHasher } from './services/secrets.js';
+import { buildIdentityDeps } from './services/build-deps.js';
 import { ServiceAccountsService } from './services/service-accounts.service.js';
 
 /** The only impure file: environment in, real dependencies built, server listening. */
@@ -26,20 +21,7 @@ async function main(): Promise<void> {
     logger,
   });
   const store = createRateLimitStore(process.env, logger);
-  const signer = new TokenSigner(config.jwt.secret, config.jwt.issuer, config.jwt.audience);
-  const secrets = new SecretHasher(config.peppers.apiKey);
-  const deps = {
-    database,
-    config,
-    logger,
-    passwords: new PasswordHasher(config.peppers.password, config.bcryptCost),
-    secrets,
-    signer,
-    introspection: new IntrospectionService(database.db, signer, secrets),
-    events: createLoggingPublisher(logger),
-    mailer: createMailer(config.email),
-    loginFailures: createRateLimiter({ name: 'identity.login.account', limit: config.rateLimits.loginAccount, windowMs: 15 * 60_000, key: () => undefined, store, scale: shell.rateLimitScale }),
-  };
+  const deps = buildIdentityDeps({ database, config, logger, store });
   await bootstrapIdentity(deps, new ServiceAccountsService(deps));
   const { app, drain } = createApp(deps, { shell, rateLimitStore: store });
   const handle = await startServer(app, { port: shell.port, logger, drain, graceMs: shell.shutdownGraceMs, onShutdown: [() => database.close()] });

@@ -1,17 +1,13 @@
 import { createTestDatabase, type TestEngine } from '@symbia/db/testing';
-import { captureLogger, createRateLimiter, MemoryRateLimitStore } from '@symbia/http';
+import { captureLogger, MemoryRateLimitStore } from '@symbia/http';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadIdentityConfig } from '../src/config.js';
 import { bootstrapIdentity } from '../src/services/bootstrap.service.js';
+import { buildIdentityDeps } from '../src/services/build-deps.js';
 import { createLoggingPublisher } from '../src/services/events.js';
-import { IntrospectionService } from '../src/services/introspection.service.js';
-import { TokenSigner } from '../src/services/jwt.js';
-import { createMailer } from '../src/services/mailer.js';
-import { PasswordHasher } from '../src/services/passwords.js';
-import { SecretHasher } from '../src/services/secrets.js';
 import { ServiceAccountsService } from '../src/services/service-accounts.service.js';
 
 export const ADMIN = { email: 'root@symbia.test', password: 'Root-Password-4-Tests!' };
@@ -82,22 +78,15 @@ export async function createHarness(engine: TestEngine, env: Record<string, stri
   const config = loadIdentityConfig(testEnv(env));
   const { logger, text } = captureLogger('identity', 'info');
   const events: Harness['events'] = [];
-  const signer = new TokenSigner(config.jwt.secret, config.jwt.issuer, config.jwt.audience);
-  const secrets = new SecretHasher(config.peppers.apiKey);
   const store = new ResettableRateLimitStore();
   const database = testDb.database;
-  const deps = {
+  const deps = buildIdentityDeps({
     database,
     config,
     logger,
-    passwords: new PasswordHasher(config.peppers.password, config.bcryptCost),
-    secrets,
-    signer,
-    introspection: new IntrospectionService(database.db, signer, secrets),
+    store,
     events: createLoggingPublisher(logger, [(type, payload) => events.push({ type, payload })]),
-    mailer: createMailer(config.email),
-    loginFailures: createRateLimiter({ name: 'identity.login.account', limit: config.rateLimits.loginAccount, windowMs: 15 * 60_000, key: () => undefined, store }),
-  };
+  });
   await bootstrapIdentity(deps, new ServiceAccountsService(deps));
   const built = createApp(deps, {
     shell: { port: 0, production: false, corsAllowedOrigins: ['https://app.symbia.test'], trustProxy: false, defaultEnv: 'dev', logLevel: 'info', rateLimitScale: 1, identityUrl: 'http://127.0.0.1:5001' },

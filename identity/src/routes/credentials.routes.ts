@@ -1,8 +1,8 @@
-import { defineRoute, HttpProblem, noStore, requirePrincipal, scopesCover, selectOrg, uuidParam, validationProblem, type AnyRouteSpec } from '@symbia/http';
+import { defineRoute, HttpProblem, noStore, requirePrincipal, scopesCover, uuidParam, validationProblem, type AnyRouteSpec } from '@symbia/http';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { IdentityServices } from '../services/container.js';
-import { callerOf, userJwt, userOrKey } from './guards.js';
+import { callerOf, selectRequestOrg, userJwt, userOrKey } from './guards.js';
 import { boundedObject, personName } from './schemas.js';
 
 const provider = z.string().regex(/^[a-z0-9-]{2,40}$/, 'lowercase letters, digits and hyphens, 2–40');
@@ -54,7 +54,7 @@ const internalErrors = ['TENANT_ORG_REQUIRED', 'IDENTITY_SERVICE_ONLY', 'IDENTIT
 /** The credentials vault: user-facing metadata routes and the integrations-only plaintext fetch. */
 export function createCredentialsRoutes(svc: IdentityServices): AnyRouteSpec[] {
   const c = svc.credentials;
-  const selectedOrg = (req: Request) => selectOrg(req, undefined, { orgExists: (id) => c.orgExists(id) });
+  const selectedOrg = (req: Request) => selectRequestOrg(req, svc.deps.database.db);
   return [
     defineRoute({
       method: 'post', path: '/api/credentials', operationId: 'credentials.create', summary: 'Store a provider key in the vault (selected org)', tags: ['credentials'], auth: 'user-jwt',

@@ -1,9 +1,9 @@
-import { defineRoute, paginationQuery, selectOrg, type AnyRouteSpec } from '@symbia/http';
+import { defineRoute, paginationQuery, type AnyRouteSpec } from '@symbia/http';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { IdentityServices } from '../services/container.js';
 import { ENTITY_INSTANCE, ENTITY_SLUG, ENTITY_TYPES } from '../services/entities.service.js';
-import { anyPrincipal, callerOf } from './guards.js';
+import { anyPrincipal, callerOf, selectRequestOrg } from './guards.js';
 import { boundedObject, personName } from './schemas.js';
 
 const entityType = z.enum(ENTITY_TYPES);
@@ -33,7 +33,7 @@ const tenancy = ['TENANT_ORG_REQUIRED', 'TENANT_ORG_FORBIDDEN'];
 /** The entity directory (outline §2.10). List, create and resolve work in the selected org. */
 export function createEntitiesRoutes(svc: IdentityServices): AnyRouteSpec[] {
   const e = svc.entities;
-  const selectedOrg = (req: Request) => selectOrg(req, undefined, { orgExists: (id) => e.orgExists(id) });
+  const selectedOrg = (req: Request) => selectRequestOrg(req, svc.deps.database.db);
   return [
     defineRoute({
       method: 'post', path: '/api/entities', operationId: 'entities.create', summary: 'Register an addressable entity in the selected org', tags: ['entities'], auth: 'org:member',

@@ -1,10 +1,29 @@
-import { HttpProblem, requirePrincipal, type Principal } from '@symbia/http';
+import { HttpProblem, requirePrincipal, type Principal, selectOrg } from '@symbia/http';
 import type { Request, RequestHandler } from 'express';
+import type { Db } from '../db/client.js';
 import type { Caller } from '../services/caller.js';
+import { orgExists } from '../services/org-access.js';
 
 /** The audit-relevant facts of a request, handed to services instead of the request itself. */
 export function callerOf(req: Request): Caller {
-  return { principal: req.ctx.principal, ip: req.ip, userAgent: req.get('user-agent'), requestId: req.ctx.requestId };
+  return { principal: req.ctx.principal, ip: req.ip, userAgent: req.get('user-agent'), requestId: req.ctx.requestId, crossings: crossingsOf(req) };
+}
+
+/** The request's list of orgs a super admin entered without membership (see org-crossings.ts). */
+export function crossingsOf(req: Request): string[] {
+  const locals = req.res!.locals as { orgCrossings?: string[] };
+  locals.orgCrossings ??= [];
+  return locals.orgCrossings;
+}
+
+/** `X-Org-Id` selection (§1.6) with identity's hooks: existence for services and SA, crossing notes. */
+export function selectRequestOrg(req: Request, db: Db): Promise<string> {
+  return selectOrg(req, undefined, {
+    orgExists: (id) => orgExists(db, id),
+    onSuperAdminCrossing: (r, orgId) => {
+      crossingsOf(r).push(orgId);
+    },
+  });
 }
 
 function guard(check: (p: Principal) => void): RequestHandler {

@@ -167,5 +167,3 @@ export class AgentsService {
     this.deps.events.publish('identity.agent.deactivated', { agentId: agent.agentId });
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -9,6 +9,11 @@ export interface Caller {
   ip?: string;
   userAgent?: string;
   requestId?: string;
+  /**
+   * Orgs a super admin entered without being a member during this request; the route layer audits
+   * them as `admin.org_crossed` once the request has succeeded.
+   */
+  crossings?: string[];
 }
 
 export type AuditActor = { actorType: 'user' | 'agent' | 'service' | 'api_key' | 'system'; actorId: string | null };

@@ -12,7 +12,7 @@ import {
   type CredentialMetadataRow,
   type CredentialRow,
 } from '../db/repos/credentials.repo.js';
-import { findMembership, findOrgById } from '../db/repos/orgs.repo.js';
+import { findMembership } from '../db/repos/orgs.repo.js';
 import { audit } from './audit.service.js';
 import type { Caller } from './caller.js';
 import type { IdentityDeps } from './deps.js';
@@ -60,11 +60,6 @@ export class CredentialsService {
 
   private get db() {
     return this.deps.database.db;
-  }
-
-  /** For `selectOrg`: services and super admins may name any org that exists. */
-  async orgExists(orgId: string): Promise<boolean> {
-    return isUuid(orgId) && (await findOrgById(this.db, orgId)) !== undefined;
   }
 
   async create(caller: Caller, orgId: string, input: CredentialInput) {

@@ -15,11 +15,10 @@ import {
   type EntityRow,
   type EntityType,
 } from '../db/repos/entities.repo.js';
-import { findOrgById, type Role } from '../db/repos/orgs.repo.js';
+import { type Role } from '../db/repos/orgs.repo.js';
 import { audit } from './audit.service.js';
 import type { Caller } from './caller.js';
 import type { IdentityDeps } from './deps.js';
-import { isUuid } from './ids.js';
 import { requireOrgRole } from './org-access.js';
 
 export const ENTITY_TYPES = ['user', 'assistant', 'service', 'integration', 'sandbox'] as const satisfies readonly EntityType[];
@@ -93,11 +92,6 @@ export class EntitiesService {
 
   private get db() {
     return this.deps.database.db;
-  }
-
-  /** For `selectOrg`: services and super admins may name any org that exists. */
-  async orgExists(orgId: string): Promise<boolean> {
-    return isUuid(orgId) && (await findOrgById(this.db, orgId)) !== undefined;
   }
 
   /**

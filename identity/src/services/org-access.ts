@@ -24,6 +24,7 @@ export async function requireOrgRole(db: Db, caller: Caller, orgId: string, need
   if (!org) throw new HttpProblem(notFound);
   if (p.type === 'user' && p.isSuperAdmin) {
     const m = await findMembership(db, orgId, p.id);
+    if (!m) caller.crossings?.push(orgId);
     return { org, role: m?.role ?? 'admin', superAdmin: true };
   }
   if (p.type === 'agent') {
@@ -33,6 +34,11 @@ export async function requireOrgRole(db: Db, caller: Caller, orgId: string, need
     throw new HttpProblem(notFound);
   }
   if (p.type === 'api_key' && p.boundOrgId && p.boundOrgId !== orgId) throw new HttpProblem(notFound);
+  // §2.2 maps scopes to other services' capabilities only; changing identity's own objects through
+  // a key needs the key's full delegation (`*`), so a narrow ingest key cannot rename or delete an org.
+  if (p.type === 'api_key' && needed !== 'viewer' && !p.scopes.includes('*')) {
+    throw new HttpProblem('AUTH_SCOPE_INSUFFICIENT', { detail: 'Managing identity objects with an API key needs the * scope', extensions: { requiredScope: '*' } });
+  }
   if (p.type !== 'user' && p.type !== 'api_key') throw new HttpProblem(notFound);
   const membership = await findMembership(db, orgId, p.id);
   if (!membership) throw new HttpProblem(notFound);
@@ -40,4 +46,9 @@ export async function requireOrgRole(db: Db, caller: Caller, orgId: string, need
     throw new HttpProblem('IDENTITY_ORG_ROLE_REQUIRED', { detail: `Requires the ${needed} role in this organization`, extensions: { requiredRole: needed } });
   }
   return { org, role: membership.role, superAdmin: false };
+}
+
+/** For `selectOrg`: services and super admins may name any org that exists. */
+export async function orgExists(db: Db, orgId: string): Promise<boolean> {
+  return isUuid(orgId) && (await findOrgById(db, orgId)) !== undefined;
 }

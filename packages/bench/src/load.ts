@@ -21,6 +21,15 @@ export interface LoadResult {
   /** Latency percentiles of the measured responses, milliseconds. */
   p50: number;
   p99: number;
+  /** Mean latency of the measured responses, milliseconds. */
+  mean: number;
+  /**
+   * Throughput by Little's law, `connections / mean latency`: every connection always has one request
+   * outstanding, so this holds exactly in steady state. Prefer it for slow operations (bcrypt), where
+   * completions arrive in batches of the threadpool size and counting them in a short window is off
+   * by up to a whole batch.
+   */
+  littleRps: number;
   /** Responses counted. */
   requests: number;
   /** Measured responses whose status was not 2xx. */
@@ -66,10 +75,13 @@ export function measureHttp(options: LoadOptions): Promise<LoadResult> {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         const seconds = (end - measureFrom) / 1000;
         const sorted = latencies.subarray(0, count).sort();
+        const mean = count > 0 ? sorted.reduce((a, b) => a + b, 0) / count : Number.NaN;
         resolve({
           rps: seconds > 0 ? count / seconds : 0,
           p50: percentile(sorted, 50),
           p99: percentile(sorted, 99),
+          mean,
+          littleRps: count > 0 ? (options.connections * 1000) / mean : 0,
           requests: count,
           non2xx,
           statuses,

@@ -1,7 +1,7 @@
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { applicationServices, applications, orgServices, scopedEntitlements } from '../schema/index.js';
-import { keysetBefore, type PageAfter } from './projects.repo.js';
+import { keysetBefore, type PageAfter } from './keyset.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type ApplicationInsert = typeof applications.$inferInsert;

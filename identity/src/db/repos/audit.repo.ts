@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { keysetBefore } from './keyset.js';
 import { auditLogs } from '../schema/index.js';
 
 export type AuditRow = typeof auditLogs.$inferSelect;
@@ -26,7 +27,7 @@ export async function listAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
   if (q.actorId) conds.push(eq(auditLogs.actorId, q.actorId));
   if (q.from) conds.push(gte(auditLogs.createdAt, q.from));
   if (q.to) conds.push(lte(auditLogs.createdAt, q.to));
-  if (q.after) conds.push(or(lt(auditLogs.createdAt, q.after.createdAt), and(eq(auditLogs.createdAt, q.after.createdAt), lt(auditLogs.id, q.after.id)))!);
+  if (q.after) conds.push(keysetBefore(auditLogs.createdAt, auditLogs.id, q.after));
   return db
     .select()
     .from(auditLogs)

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { entities } from '../schema/index.js';
-import { keysetBefore, type PageAfter } from './projects.repo.js';
+import { keysetBefore, type PageAfter } from './keyset.js';
 
 export type EntityRow = typeof entities.$inferSelect;
 export type EntityInsert = typeof entities.$inferInsert;

@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { keysetBefore } from './keyset.js';
 import { memberships, organizations, plans, users } from '../schema/index.js';
 
 export type OrgRow = typeof organizations.$inferSelect;
@@ -119,7 +120,7 @@ export async function memberCounts(db: Db, orgIds: string[]): Promise<Map<string
 export async function listMembers(db: Db, orgId: string, opts: { limit: number; after?: { createdAt: Date; id: string } }) {
   const conds = [eq(memberships.orgId, orgId)];
   if (opts.after) {
-    conds.push(or(lt(memberships.joinedAt, opts.after.createdAt), and(eq(memberships.joinedAt, opts.after.createdAt), lt(memberships.id, opts.after.id)))!);
+    conds.push(keysetBefore(memberships.joinedAt, memberships.id, opts.after));
   }
   return db
     .select({ membership: memberships, user: { id: users.id, email: users.email, name: users.name } })
@@ -157,7 +158,7 @@ export async function listAllOrgs(db: Db, limit: number, after?: { createdAt: Da
   return db
     .select()
     .from(organizations)
-    .where(after ? or(lt(organizations.createdAt, after.createdAt), and(eq(organizations.createdAt, after.createdAt), lt(organizations.id, after.id))) : undefined)
+    .where(after ? keysetBefore(organizations.createdAt, organizations.id, after) : undefined)
     .orderBy(desc(organizations.createdAt), desc(organizations.id))
     .limit(limit);
 }

@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { keysetBefore } from './keyset.js';
 import { agents, apiKeys, serviceAccounts } from '../schema/index.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -43,7 +44,7 @@ export async function listApiKeys(
   if (filter.orgId) conds.push(eq(apiKeys.orgId, filter.orgId));
   if (!filter.includeRevoked) conds.push(sql`(${apiKeys.revokedAt} IS NULL OR ${apiKeys.revokedAt} > now())`);
   if (filter.after) {
-    conds.push(or(lt(apiKeys.createdAt, filter.after.createdAt), and(eq(apiKeys.createdAt, filter.after.createdAt), lt(apiKeys.id, filter.after.id)))!);
+    conds.push(keysetBefore(apiKeys.createdAt, apiKeys.id, filter.after));
   }
   return db
     .select()
@@ -80,7 +81,7 @@ export async function deleteAgent(db: Db, id: string): Promise<boolean> {
 
 export async function listOrgAgents(db: Db, orgId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<AgentRow[]> {
   const conds = [eq(agents.orgId, orgId)];
-  if (after) conds.push(or(lt(agents.createdAt, after.createdAt), and(eq(agents.createdAt, after.createdAt), lt(agents.id, after.id)))!);
+  if (after) conds.push(keysetBefore(agents.createdAt, agents.id, after));
   return db
     .select()
     .from(agents)

@@ -1,21 +1,10 @@
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { keysetBefore, type PageAfter } from './keyset.js';
 import { applications, orgServices, projects, scopedEntitlements } from '../schema/index.js';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type ProjectInsert = typeof projects.$inferInsert;
-
-/** Where a page continues: the last row's (createdAt, id) of the previous page. */
-export interface PageAfter {
-  createdAt: Date;
-  id: string;
-}
-
-/** Keyset condition for "newest first, then id desc": rows strictly after the cursor position. */
-export function keysetBefore(createdAtCol: AnyPgColumn, idCol: AnyPgColumn, after: PageAfter): SQL {
-  return or(lt(createdAtCol, after.createdAt), and(eq(createdAtCol, after.createdAt), lt(idCol, after.id)))!;
-}
 
 export async function countProjectsByOrg(db: Db, orgIds: string[]): Promise<Map<string, number>> {
   if (orgIds.length === 0) return new Map();

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { keysetBefore } from './keyset.js';
 import { userGrants, users } from '../schema/index.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -43,7 +44,7 @@ export async function listUsers(db: Db, opts: { q?: string; limit: number; after
     conds.push(or(ilike(users.email, prefix), ilike(users.name, prefix)));
   }
   if (opts.after) {
-    conds.push(or(lt(users.createdAt, opts.after.createdAt), and(eq(users.createdAt, opts.after.createdAt), lt(users.id, opts.after.id))));
+    conds.push(keysetBefore(users.createdAt, users.id, opts.after));
   }
   return db
     .select()

@@ -1,5 +1,5 @@
 import { index, integer, jsonb, text, unique, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, id, identitySchema, ts, updatedAt } from './base.js';
+import { createdAt, id, identitySchema, updatedAt } from './base.js';
 import { users } from './users.js';
 
 export const plans = identitySchema.table('plans', {
