@@ -1,7 +1,7 @@
 import { isDatabaseUnavailableError } from '@symbia/db';
-import { clientIpKey, createAuthenticate, createServiceApp, parseTenancy, type RateLimitStore, type ServiceEnvOptions } from '@symbia/http';
+import { authenticateByRoute, clientIpKey, createAuthenticate, createServiceApp, parseTenancy, type RateLimitStore, type ServiceEnvOptions } from '@symbia/http';
 import type { Request } from 'express';
-import { authenticateByRoute, createLocalVerifier } from './auth-verifier.js';
+import { createLocalVerifier } from './auth-verifier.js';
 import './errors.js';
 import { recordOrgCrossings } from './routes/org-crossings.js';
 import { createAdminRoutes } from './routes/admin.routes.js';

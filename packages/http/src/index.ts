@@ -37,6 +37,7 @@ export * from './bootstrap.js';
 
 // Authentication and tenancy.
 export * from './auth.js';
+export * from './auth-by-route.js';
 export * from './auth-cache.js';
 export * from './capabilities.js';
 export * from './introspection.js';
