@@ -71,7 +71,12 @@ class ResettableRateLimitStore extends MemoryRateLimitStore {
 }
 
 /** A real identity app on a fresh database of the given engine, with test-sized secrets and limits. */
-export async function createHarness(engine: TestEngine, env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Also told every published event: what the relay does for other services' auth caches. */
+  onEvent?: (type: string, payload: Record<string, unknown>) => void;
+}
+
+export async function createHarness(engine: TestEngine, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const testDb = await createTestDatabase(engine, 'identity', {
     migrationsFolder: fileURLToPath(new URL('../src/db/migrations', import.meta.url)),
   });
@@ -85,7 +90,7 @@ export async function createHarness(engine: TestEngine, env: Record<string, stri
     config,
     logger,
     store,
-    events: createLoggingPublisher(logger, [(type, payload) => events.push({ type, payload })]),
+    events: createLoggingPublisher(logger, [(type, payload) => events.push({ type, payload }), (type, payload) => options.onEvent?.(type, payload)]),
   });
   await bootstrapIdentity(deps, new ServiceAccountsService(deps));
   const built = createApp(deps, {

@@ -11,10 +11,11 @@ const orgWithCaps = z.object({ id: z.uuid(), name: z.string(), slug: z.string(),
 async function describe(svc: IdentityServices, p: Principal) {
   switch (p.type) {
     case 'user': {
-      const me = await svc.users.me(p.id);
+      // Grants and org capabilities were just computed by authentication; only createdAt is missing.
+      const user = await svc.users.getUser(p.id);
       return {
         type: 'user' as const,
-        user: { id: me.id, email: me.email, name: me.name, isSuperAdmin: me.isSuperAdmin, createdAt: me.createdAt, entitlements: me.entitlements, roles: me.roles },
+        user: { id: user.id, email: user.email, name: user.name, isSuperAdmin: user.isSuperAdmin, createdAt: user.createdAt.toISOString(), entitlements: p.entitlements, roles: p.roles },
         organizations: p.organizations,
       };
     }

@@ -85,6 +85,34 @@ function healthChecks(options: ServiceAppOptions): HealthChecks {
 }
 
 /**
+ * Runs middleware in order inside one layer. A thrown error or `next(err)` leaves the chain for the
+ * error middleware, exactly as separate layers would; async rejections are forwarded too.
+ */
+function compose(handlers: RequestHandler[]): RequestHandler {
+  return (req, res, done) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err !== undefined && err !== null) return done(err);
+      const handler = handlers[i++];
+      if (!handler) return done();
+      try {
+        const result = handler(req, res, step) as unknown;
+        if (result instanceof Promise) result.catch(step);
+      } catch (e) {
+        step(e);
+      }
+    };
+    step();
+  };
+}
+
+/** Express matches paths case-insensitively and ignores one trailing slash; so does the gate. */
+function isShellPath(path: string): boolean {
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return SHELL_GET_PATHS.has(p) || SHELL_GET_PATHS.has(p.toLowerCase());
+}
+
+/**
  * Builds a service's Express app in the shell's fixed order. Pure: no environment reads, no
  * listening (main.ts does those, with `serviceOptionsFromEnv` and `startServer`).
  *
@@ -117,21 +145,33 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.set('trust proxy', options.trustProxy ?? false);
   app.locals.drain = drain;
 
-  app.use(requestContext({ logger, defaultEnv: options.defaultEnv }));
-  // Logging and metrics come before CORS so refused preflights are logged and counted too.
-  app.use(requestLogger(), metrics.middleware, closeConnectionsWhileDraining(drain));
-  app.use(securityHeaders(), cors);
+  // API responses are small and uncacheable; hashing every body for an ETag is wasted work.
+  app.set('etag', false);
 
+  // Logging and metrics come before CORS so refused preflights are logged and counted too. One
+  // Express layer for the whole per-request prologue: each layer costs a match and a `next` hop.
   app.use(
+    compose([
+      requestContext({ logger, defaultEnv: options.defaultEnv }),
+      requestLogger(),
+      metrics.middleware,
+      closeConnectionsWhileDraining(drain),
+      securityHeaders(),
+      cors,
+    ]),
+  );
+
+  // Health, metrics and docs answer a fixed set of GET paths. Gating them on an exact-path lookup
+  // keeps every API request from walking their ~20 route layers.
+  const shellRoutes = express.Router();
+  shellRoutes.use(
     createHealthRouter({
       service: options.service,
       version: options.version,
       checks: healthChecks(options),
       isDraining: () => drain.draining,
     }),
-  );
-  app.use(metrics.router);
-  app.use(
+    metrics.router,
     createDocsRouter(registry, {
       port: options.port,
       status: () => (drain.draining ? 'draining' : 'ok'),
@@ -142,7 +182,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       serverUrl: options.publicUrl,
     }),
   );
-  if (options.beforeRoutes?.length) app.use(...options.beforeRoutes);
+  app.use((req: Request, res: Response, next: NextFunction) => (isShellPath(req.path) ? shellRoutes(req, res, next) : next()));
+  if (options.beforeRoutes?.length) app.use(compose(options.beforeRoutes));
 
   const routes = express.Router();
   let finalized = false;

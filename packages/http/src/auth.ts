@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpProblem } from './errors.js';
 import type { Principal } from './context.js';
 import { decideCapability } from './capabilities.js';
+import { bindLog } from './request-context.js';
 import { selectOrg, type OrgSelectionHooks } from './tenancy.js';
 
 export interface Credential {
@@ -87,7 +88,7 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
       if (principal.boundEnv) req.ctx.tenant.env = principal.boundEnv;
     }
     req.ctx.principal = { ...principal, via: credential.kind };
-    req.ctx.log = req.ctx.log.child({ principal: `${principal.type}:${principal.id}` });
+    bindLog(req, { principal: `${principal.type}:${principal.id}` });
     next();
   };
 }

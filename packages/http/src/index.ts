@@ -42,6 +42,8 @@ export * from './auth-cache.js';
 export * from './capabilities.js';
 export * from './introspection.js';
 export * from './service-token.js';
+export * from './service-auth.js';
+export * from './auth-shell-routes.js';
 export * from './tenancy.js';
 
 // Test helpers for services' own suites.

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { elapsedMs } from './request-context.js';
+import { elapsedMs, logLevelEnabled } from './request-context.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -130,6 +130,8 @@ export function requestLogger(options: { quietPaths?: readonly string[] } = {}):
       if (logged) return;
       logged = true;
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
+      const level = status >= 500 ? 'error' : status < 400 && quiet.has(req.path) ? 'debug' : 'info';
+      if (!logLevelEnabled(req, level)) return;
       const line: Record<string, unknown> = {
         method: req.method,
         url: redactUrl(req.originalUrl),
@@ -139,9 +141,7 @@ export function requestLogger(options: { quietPaths?: readonly string[] } = {}):
       const code = res.locals.problemCode as string | undefined;
       if (code) line.code = code;
       if (aborted && !res.writableFinished) line.aborted = true;
-      if (status >= 500) req.ctx.log.error(line, 'request completed');
-      else if (status < 400 && quiet.has(req.path)) req.ctx.log.debug(line, 'request completed');
-      else req.ctx.log.info(line, 'request completed');
+      req.ctx.log[level](line, 'request completed');
     };
     res.on('finish', () => done(false));
     res.on('close', () => done(true));
