@@ -42,6 +42,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   bodyTypes?: Array<'json' | 'form'>;
   /** Body limit in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /**
+   * Raise the §1.1 defaults (strings ≤ 10 000 characters, arrays ≤ 1 000 items) for a route whose
+   * schema states larger maxima, e.g. a base64 artifact upload.
+   */
+  bodyShape?: { maxStringLength?: number; maxArrayLength?: number };
   responses: Record<number, RouteResponse>;
   /** Problem codes this route can answer with, for the docs. */
   errors?: string[];

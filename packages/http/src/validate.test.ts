@@ -173,3 +173,13 @@ describe('headers', () => {
     expect(bad.body.errors[0]).toMatchObject({ location: 'headers', path: 'x-data-class' });
   });
 });
+
+describe('§1.1 default caps on body strings and arrays', () => {
+  it('refuses strings over 10 000 characters and arrays over 1 000 items, naming the path', () => {
+    const issues = checkBodyShape({ a: 'x'.repeat(10_001), ok: 'y'.repeat(10_000), list: new Array(1_001).fill(1), inner: { xs: ['z'.repeat(10_001)] } });
+    expect(issues.map((i) => `${i.path}:${i.code}`).sort()).toEqual(['a:too_big', 'inner.xs.0:too_big', 'list:too_big']);
+  });
+  it('lets a route raise the caps', () => {
+    expect(checkBodyShape({ file: 'x'.repeat(50_000) }, { maxStringLength: 100_000 })).toEqual([]);
+  });
+});

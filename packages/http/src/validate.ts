@@ -38,24 +38,46 @@ function pathOf(frame: Frame | undefined, last?: string | number): string {
   return parts.reverse().join('.');
 }
 
+/** §1.1: a string with no stated maximum is capped at 10 000 characters, an array at 1 000 items. */
+export const DEFAULT_MAX_STRING = 10_000;
+export const DEFAULT_MAX_ARRAY = 1_000;
+
+export interface BodyShapeLimits {
+  maxStringLength?: number;
+  maxArrayLength?: number;
+}
+
 /**
  * Refuses keys that could reach an object's prototype and nesting past 32 levels, whatever the
  * route's schema says. Iterative (an explicit stack) so a hostile body cannot exhaust the call
  * stack, and each value is visited once. It relies on the body parser keeping `__proto__` as an own
  * key, which `JSON.parse` and `Object.fromEntries` do.
  */
-export function checkBodyShape(body: unknown): ValidationIssue[] {
+export function checkBodyShape(body: unknown, limits: BodyShapeLimits = {}): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  const maxString = limits.maxStringLength ?? DEFAULT_MAX_STRING;
+  const maxArray = limits.maxArrayLength ?? DEFAULT_MAX_ARRAY;
+  if (typeof body === 'string' && body.length > maxString) {
+    return [{ location: 'body', path: '', message: `Strings are limited to ${maxString} characters`, code: 'too_big' }];
+  }
   if (typeof body !== 'object' || body === null) return issues;
   const stack: Frame[] = [{ value: body, depth: 1, key: undefined, parent: undefined }];
   while (stack.length > 0 && issues.length < MAX_REPORTED_ISSUES) {
     const frame = stack.pop()!;
+    if (Array.isArray(frame.value) && frame.value.length > maxArray) {
+      issues.push({ location: 'body', path: pathOf(frame), message: `Arrays are limited to ${maxArray} items`, code: 'too_big' });
+      continue;
+    }
     const entries: Array<[string | number, unknown]> = Array.isArray(frame.value)
       ? frame.value.map((v, i) => [i, v])
       : Object.keys(frame.value).map((k) => [k, (frame.value as Record<string, unknown>)[k]]);
     for (const [key, child] of entries) {
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
         issues.push({ location: 'body', path: pathOf(frame, key), message: `The key "${key}" is not allowed`, code: 'forbidden_key' });
+        continue;
+      }
+      if (typeof child === 'string' && child.length > maxString) {
+        issues.push({ location: 'body', path: pathOf(frame, key), message: `Strings are limited to ${maxString} characters`, code: 'too_big' });
         continue;
       }
       if (typeof child !== 'object' || child === null) continue;
@@ -109,7 +131,7 @@ function refuseUndeclaredBody(body: unknown): ValidationIssue[] {
 }
 
 async function parseBody(spec: AnyRouteSpec, raw: unknown, issues: ValidationIssue[]): Promise<unknown> {
-  const shapeIssues = checkBodyShape(raw);
+  const shapeIssues = checkBodyShape(raw, spec.bodyShape);
   if (shapeIssues.length > 0) {
     // A hostile body is never handed to the schema: report what makes it unacceptable and stop.
     issues.push(...shapeIssues);
