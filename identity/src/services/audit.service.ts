@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { CursorCodec } from '@symbia/http';
-import { insertAudit, listAudit, type AuditRow } from '../db/repos/audit.repo.js';
+import { insertAudit, listAudit, type AuditQuery, type AuditRow } from '../db/repos/audit.repo.js';
 import { actorOf, type Caller } from './caller.js';
 
 export interface AuditEvent {
@@ -31,15 +31,8 @@ export async function audit(db: Db, caller: Caller, event: AuditEvent): Promise<
   });
 }
 
-export interface AuditQueryInput {
-  orgId?: string;
-  action?: string;
-  actorId?: string;
-  from?: Date;
-  to?: Date;
-  limit: number;
-  cursor?: string;
-}
+/** The repository's filters, with an opaque cursor in place of the decoded position. */
+export type AuditQueryInput = Omit<AuditQuery, 'after'> & { cursor?: string };
 
 export function auditView(a: AuditRow) {
   return {
