@@ -26,7 +26,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildService } from '../../scripts/lib/build-service.mjs';
+import { buildService, bundleEntry } from '../../scripts/lib/build-service.mjs';
 import { prepareSecrets } from '../../scripts/lib/secrets.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -126,10 +126,15 @@ await runBench(async ({ settings, processes, onCleanup, progress }) => {
   // --- downstream service authenticating through identity with the introspection cache
   const downPort = await freePort();
   const downUrl = `http://127.0.0.1:${downPort}`;
+  // A saturated PGlite keeps working through its queue after the load stops; a database-touching
+  // probe waits behind that backlog, so the next figure is not measured on a busy machine.
+  await settle(identityUrl);
   progress(`starting the downstream app on ${downUrl}…`);
+  // Bundled like a deployed service (node on plain JS), not run through the tsx loader.
+  const downstreamEntry = await bundleEntry({ entry: join(HERE, 'downstream.ts'), outfile: join(HERE, 'dist', 'downstream.mjs') });
   const downstream = processes.start({
     name: 'downstream',
-    entry: join(HERE, 'downstream.ts'),
+    entry: downstreamEntry,
     cwd: HERE,
     nodeArgs: profileArgs,
     env: { ...cleanEnv(), PORT: String(downPort), IDENTITY_URL: identityUrl, LOGGING_SERVICE_SECRET: env.LOGGING_SERVICE_SECRET, LOG_LEVEL: 'warn' },
@@ -145,9 +150,11 @@ await runBench(async ({ settings, processes, onCleanup, progress }) => {
   const identityCalls = (await introspectionCount(identityUrl)) - before;
   await processes.stop(downstream);
 
+  await settle(identityUrl);
   progress('GET /api/auth/me on identity…');
   const me = await measureHttp({ ...load, url: `${identityUrl}/api/auth/me`, headers: bearer });
 
+  await settle(identityUrl);
   progress(`logins: POST /api/auth/login, ${loginConnections} connections, ${slowWarmupS} s warm-up + ${settings.durationS} s…`);
   const logins = await measureHttp({
     url: `${identityUrl}/api/auth/login`,
@@ -219,3 +226,14 @@ await runBench(async ({ settings, processes, onCleanup, progress }) => {
   ];
   process.stdout.write(out.join('\n'));
 });
+
+/** Wait until identity's database answers promptly again, then let the machine rest a second. */
+async function settle(identityUrl: string): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const started = Date.now();
+    const ok = await fetch(`${identityUrl}/health/ready`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.ok, () => false);
+    if (ok && Date.now() - started < 50) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
+}

@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { ROOT } from './services.mjs';
 
 /**
@@ -17,16 +17,27 @@ export async function buildService(id) {
   const outdir = join(dir, 'dist');
   rmSync(outdir, { recursive: true, force: true });
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  await bundleEntry({ entry: join(dir, 'src', 'main.ts'), outfile: join(outdir, 'main.js'), version: pkg.version });
+  const migrations = join(dir, 'src', 'db', 'migrations');
+  if (existsSync(migrations)) cpSync(migrations, join(outdir, 'db', 'migrations'), { recursive: true });
+  const assets = join(dir, 'src', 'assets');
+  if (existsSync(assets)) cpSync(assets, join(outdir, 'assets'), { recursive: true });
+  return join(outdir, 'main.js');
+}
+
+/** Bundle any TypeScript entry the way services are bundled (benchmarks run their helpers so). */
+export async function bundleEntry({ entry, outfile, version = '0.0.0' }) {
+  const outdir = dirname(outfile);
   await build({
-    entryPoints: [join(dir, 'src', 'main.ts')],
-    outfile: join(outdir, 'main.js'),
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
     sourcemap: true,
     logLevel: 'warning',
-    define: { 'process.env.SYMBIA_BUILD_VERSION': JSON.stringify(pkg.version) },
+    define: { 'process.env.SYMBIA_BUILD_VERSION': JSON.stringify(version) },
     plugins: [
       {
         name: 'externalize-third-party',
@@ -46,9 +57,5 @@ export async function buildService(id) {
       },
     ],
   });
-  const migrations = join(dir, 'src', 'db', 'migrations');
-  if (existsSync(migrations)) cpSync(migrations, join(outdir, 'db', 'migrations'), { recursive: true });
-  const assets = join(dir, 'src', 'assets');
-  if (existsSync(assets)) cpSync(assets, join(outdir, 'assets'), { recursive: true });
-  return join(outdir, 'main.js');
+  return outfile;
 }

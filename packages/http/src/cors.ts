@@ -96,11 +96,14 @@ function writePreflight(res: Response): void {
   res.status(204).end();
 }
 
+const EXPOSED = CORS_EXPOSED_HEADERS.join(', ');
+
 export function createCors(options: CorsOptions): CorsMiddleware {
   const allowed = createOriginPolicy(options);
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
-    res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS.join(', '));
+    // Only a browser sends Origin, and only a browser reads the exposed-headers list.
+    if (origin !== undefined) res.setHeader('Access-Control-Expose-Headers', EXPOSED);
     if (isPublicCorsPath(req.path)) {
       res.setHeader('Access-Control-Allow-Origin', '*');
       if (isPreflight(req)) return writePreflight(res);

@@ -154,7 +154,15 @@ export function validateRequest(spec: AnyRouteSpec): RequestHandler {
   // A GET without schemas has nothing to check: skip the promise chain on the hottest routes.
   if (!spec.params && !spec.query && !spec.headers && !spec.body && !BODY_METHODS.has(spec.method)) {
     return (req: Request, _res: Response, next: NextFunction) => {
-      req.valid = { params: req.params, query: req.query, body: undefined, headers: req.headers };
+      // `req.query` parses the query string on every read: defer it until a handler asks.
+      req.valid = {
+        params: req.params,
+        get query() {
+          return req.query;
+        },
+        body: undefined,
+        headers: req.headers,
+      };
       next();
     };
   }
