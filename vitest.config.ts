@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 20_000,
+    // CI asks for a JSON report beside the console one, to print a plain closing count.
+    ...(process.env.VITEST_JSON_REPORT ? { reporters: ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT }]] } : {}),
     hookTimeout: 60_000,
   },
 });

@@ -266,6 +266,14 @@ describeEachEngine('identity tokens', (engine) => {
   });
 
   describe('revocation takes effect at once', () => {
+    it('spends a token once: of two concurrent refreshes exactly one succeeds', async () => {
+      const u = await s.register();
+      const [a, b] = await Promise.all([1, 2].map(() => h.http.post('/api/auth/refresh').set(auth(u.token))));
+      expect([a!.status, b!.status].sort()).toEqual([200, 401]);
+      await expectDead(u.token);
+      await expectAlive([a!, b!].find((r) => r.status === 200)!.body.token);
+    });
+
     it('password change: every other token dies, the returned one lives', async () => {
       const u = await s.register();
       const other = await s.login(u.email, u.password);

@@ -95,7 +95,8 @@ export function createAuthRoutes(svc: IdentityServices, limits: AuthLimiters): A
     if (!claims || (principal.type !== 'user' && principal.type !== 'agent')) {
       throw new HttpProblem(only === 'agent' ? 'IDENTITY_AGENT_TOKEN_REQUIRED' : 'IDENTITY_USER_TOKEN_REQUIRED', { detail: 'Refresh needs a user or agent JWT' });
     }
-    await svc.userAuth.revokeToken(claims);
+    // Two concurrent refreshes of one token: only the one that revokes it gets a successor.
+    if (!(await svc.userAuth.revokeToken(claims))) throw new HttpProblem('AUTH_INVALID', { detail: 'The token was already refreshed or revoked' });
     const issued =
       principal.type === 'user'
         ? svc.userAuth.issueUserToken(await svc.users.getUser(principal.id))

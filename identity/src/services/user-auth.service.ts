@@ -110,9 +110,11 @@ export class UserAuthService {
   }
 
   /** Deny-list one token until its own expiry, and tell every service's auth cache. */
-  async revokeToken(claims: TokenClaims): Promise<void> {
-    await denyToken(this.db, claims.jti, claims.sub, new Date(claims.exp * 1000));
-    this.deps.events.publish('identity.token.revoked', { jti: claims.jti, sub: claims.sub, exp: claims.exp });
+  /** Returns false when the token was already revoked, so a refresh can be spent only once. */
+  async revokeToken(claims: TokenClaims): Promise<boolean> {
+    const first = await denyToken(this.db, claims.jti, claims.sub, new Date(claims.exp * 1000));
+    if (first) this.deps.events.publish('identity.token.revoked', { jti: claims.jti, sub: claims.sub, exp: claims.exp });
+    return first;
   }
 
   async logout(caller: Caller, rawToken: string | undefined): Promise<void> {

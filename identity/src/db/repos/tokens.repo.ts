@@ -2,8 +2,10 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { revokedTokens } from '../schema/index.js';
 
-export async function denyToken(db: Db, jti: string, subject: string, expiresAt: Date): Promise<void> {
-  await db.insert(revokedTokens).values({ jti, subject, expiresAt }).onConflictDoNothing();
+/** Deny-list a token id; false when it already was (a second logout, or a racing refresh). */
+export async function denyToken(db: Db, jti: string, subject: string, expiresAt: Date): Promise<boolean> {
+  const rows = await db.insert(revokedTokens).values({ jti, subject, expiresAt }).onConflictDoNothing().returning({ jti: revokedTokens.jti });
+  return rows.length > 0;
 }
 
 export async function isTokenDenied(db: Db, jti: string, now = new Date()): Promise<boolean> {
