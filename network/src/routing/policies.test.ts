@@ -27,6 +27,18 @@ describe('applicablePolicies', () => {
     expect(applicablePolicies(policies, null).map((p) => p.policy.id)).toEqual(['tie-old', 'tie-new', 'low']);
     expect(applicablePolicies(policies, ORG_A)).toBe(applicablePolicies(policies, ORG_A));
   });
+
+  it('narrows to the policies whose eventType condition can match, keeping the order', () => {
+    const policies = [
+      policy('any', { type: 'allow' }, { priority: 1 }),
+      policy('only-a', { type: 'deny' }, { priority: 5, conditions: [when('eventType', 'eq', 'a.created')] }),
+      policy('a-or-b', { type: 'log', level: 'info' }, { priority: 3, conditions: [{ field: 'eventType', operator: 'in', value: ['a.created', 'b.created'] }] }),
+      policy('glob', { type: 'allow' }, { priority: 2, conditions: [when('eventType', 'glob', 'b.*')] }),
+    ];
+    expect(applicablePolicies(policies, ORG_A, 'a.created').map((p) => p.policy.id)).toEqual(['only-a', 'a-or-b', 'glob', 'any']);
+    expect(applicablePolicies(policies, ORG_A, 'b.created').map((p) => p.policy.id)).toEqual(['a-or-b', 'glob', 'any']);
+    expect(applicablePolicies(policies, ORG_A, 'c.created').map((p) => p.policy.id)).toEqual(['glob', 'any']);
+  });
 });
 
 describe('evaluatePolicies', () => {

@@ -27,6 +27,11 @@ import { applyTransforms } from './transforms.js';
 export interface IndexedPolicy {
   policy: PolicyInfo;
   matches: ConditionMatcher;
+  /**
+   * The event types the policy can match at all, from an `eventType eq|in` condition; null when it
+   * has none. Only a pre-filter: the full matcher still runs on every candidate.
+   */
+  eventTypes: ReadonlySet<string> | null;
 }
 
 interface PolicyIndex {
@@ -34,6 +39,20 @@ interface PolicyIndex {
   byOrg: Map<string, IndexedPolicy[]>;
   /** Platform and org policies merged, built on the first event of each org. */
   merged: Map<string | null, IndexedPolicy[]>;
+  /** The merged list narrowed to one event type, built on the first event of each (org, type). */
+  byType: Map<string, IndexedPolicy[]>;
+}
+
+/** Distinct (org, type) lists kept per snapshot; past this, lists are computed per event. */
+const MAX_TYPE_LISTS = 10_000;
+
+function eventTypesOf(policy: PolicyInfo): ReadonlySet<string> | null {
+  for (const c of policy.conditions) {
+    if (c.field !== 'eventType') continue;
+    if (c.operator === 'eq') return new Set([c.value]);
+    if (c.operator === 'in') return new Set(c.value);
+  }
+  return null;
 }
 
 const indexes = new WeakMap<readonly PolicyInfo[], PolicyIndex>();
@@ -48,15 +67,19 @@ function buildIndex(policies: readonly PolicyInfo[]): PolicyIndex {
   const byOrg = new Map<string, IndexedPolicy[]>();
   for (const policy of policies) {
     if (!policy.enabled) continue;
-    const entry = { policy, matches: compileConditions(policy.conditions) };
+    const entry = { policy, matches: compileConditions(policy.conditions), eventTypes: eventTypesOf(policy) };
     if (policy.orgId === null) platform.push(entry);
     else byOrg.set(policy.orgId, [...(byOrg.get(policy.orgId) ?? []), entry]);
   }
-  return { platform: platform.sort(byPrecedence), byOrg, merged: new Map() };
+  return { platform: platform.sort(byPrecedence), byOrg, merged: new Map(), byType: new Map() };
 }
 
-/** Enabled policies that apply to events of `orgId`, in precedence order. */
-export function applicablePolicies(policies: readonly PolicyInfo[], orgId: string | null): readonly IndexedPolicy[] {
+/**
+ * Enabled policies that apply to events of `orgId`, in precedence order; with `eventType`, only
+ * those that could match that type (most policies name the types they govern, so an event walks a
+ * short list instead of all of them).
+ */
+export function applicablePolicies(policies: readonly PolicyInfo[], orgId: string | null, eventType?: string): readonly IndexedPolicy[] {
   let index = indexes.get(policies);
   if (!index) {
     index = buildIndex(policies);
@@ -68,7 +91,14 @@ export function applicablePolicies(policies: readonly PolicyInfo[], orgId: strin
     list = [...index.platform, ...own].sort(byPrecedence);
     index.merged.set(orgId, list);
   }
-  return list;
+  if (eventType === undefined) return list;
+  const key = `${orgId ?? ''}\u0000${eventType}`;
+  let narrowed = index.byType.get(key);
+  if (!narrowed) {
+    narrowed = list.filter((p) => p.eventTypes === null || p.eventTypes.has(eventType));
+    if (index.byType.size < MAX_TYPE_LISTS) index.byType.set(key, narrowed);
+  }
+  return narrowed;
 }
 
 export interface PolicyHop {
@@ -125,7 +155,7 @@ function denyError(policy: PolicyInfo): string {
  */
 export function evaluatePolicies(hop: PolicyHop, snapshot: RoutingSnapshot): PolicyOutcome {
   const { event } = hop;
-  const candidates = applicablePolicies(snapshot.policies, event.orgId);
+  const candidates = applicablePolicies(snapshot.policies, event.orgId, event.type);
   const facts = factsFor(hop, hop.target, hop.targetNode, hop.boundary);
   const decisions: PolicyDecision[] = [];
   const enforced: PolicyInfo[] = [];
