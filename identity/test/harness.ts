@@ -40,6 +40,8 @@ export interface Harness {
   http: ReturnType<typeof request>;
   deps: Parameters<typeof createApp>[0];
   services: ReturnType<typeof createApp>['services'];
+  /** Every registered route declaration, for tests that sweep the whole surface. */
+  routes: ReturnType<ReturnType<typeof createApp>['registry']['routes']>;
   /** Every mesh event identity published, in order. */
   events: Array<{ type: string; payload: Record<string, unknown> }>;
   logText: () => string;
@@ -102,6 +104,7 @@ export async function createHarness(engine: TestEngine, env: Record<string, stri
     http: request(built.app),
     deps,
     services: built.services,
+    routes: built.registry.routes(),
     events,
     logText: text,
     resetRateLimits: (prefix) => store.resetAll(prefix),

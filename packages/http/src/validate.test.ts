@@ -7,7 +7,7 @@ import { isHttpProblem, problemBody } from './errors.js';
 import { createRouteRegistry } from './registry.js';
 import { defineRoute, type AnyRouteSpec } from './route.js';
 import { paginationQuery } from './schemas.js';
-import { checkBodyShape, MAX_BODY_DEPTH } from './validate.js';
+import { checkBodyShape, MAX_BODY_DEPTH, nulIssues } from './validate.js';
 
 /** Stand-in for the shell's problem middleware, enough to see the problem+json bodies. */
 function problemHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
@@ -181,5 +181,14 @@ describe('§1.1 default caps on body strings and arrays', () => {
   });
   it('lets a route raise the caps', () => {
     expect(checkBodyShape({ file: 'x'.repeat(50_000) }, { maxStringLength: 100_000 })).toEqual([]);
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused in bodies (values and keys) and in params and query values', () => {
+    expect(checkBodyShape({ name: 'a\u0000b', ['k\u0000']: 1 }).map((i) => `${i.path}:${i.code}`).sort()).toEqual(['k\u0000:invalid_string', 'name:invalid_string']);
+    expect(nulIssues('params', { id: 'ent_\u0000' })).toHaveLength(1);
+    expect(nulIssues('query', { q: ['ok', 'x\u0000'] })[0]).toMatchObject({ location: 'query', path: 'q' });
+    expect(nulIssues('query', { q: 'fine' })).toEqual([]);
   });
 });

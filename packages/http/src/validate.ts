@@ -38,6 +38,22 @@ function pathOf(frame: Frame | undefined, last?: string | number): string {
   return parts.reverse().join('.');
 }
 
+/** PostgreSQL text cannot hold U+0000; refusing it here keeps it from becoming a database error (500). */
+const NUL_MESSAGE = 'The NUL character (U+0000) is not allowed';
+
+/** NUL characters in path parameters or query values (flat strings or repeated values). */
+export function nulIssues(location: 'params' | 'query', values: unknown): ValidationIssue[] {
+  if (!values || typeof values !== 'object') return [];
+  const issues: ValidationIssue[] = [];
+  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (key.includes('\u0000') || list.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      issues.push({ location, path: key, message: NUL_MESSAGE, code: 'invalid_string' });
+    }
+  }
+  return issues;
+}
+
 /** §1.1: a string with no stated maximum is capped at 10 000 characters, an array at 1 000 items. */
 export const DEFAULT_MAX_STRING = 10_000;
 export const DEFAULT_MAX_ARRAY = 1_000;
@@ -74,6 +90,14 @@ export function checkBodyShape(body: unknown, limits: BodyShapeLimits = {}): Val
     for (const [key, child] of entries) {
       if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) {
         issues.push({ location: 'body', path: pathOf(frame, key), message: `The key "${key}" is not allowed`, code: 'forbidden_key' });
+        continue;
+      }
+      if (typeof key === 'string' && key.includes('\u0000')) {
+        issues.push({ location: 'body', path: pathOf(frame, key), message: NUL_MESSAGE, code: 'invalid_string' });
+        continue;
+      }
+      if (typeof child === 'string' && child.includes('\u0000')) {
+        issues.push({ location: 'body', path: pathOf(frame, key), message: NUL_MESSAGE, code: 'invalid_string' });
         continue;
       }
       if (typeof child === 'string' && child.length > maxString) {
@@ -154,6 +178,8 @@ export function validateRequest(spec: AnyRouteSpec): RequestHandler {
   // A GET without schemas has nothing to check: skip the promise chain on the hottest routes.
   if (!spec.params && !spec.query && !spec.headers && !spec.body && !BODY_METHODS.has(spec.method)) {
     return (req: Request, _res: Response, next: NextFunction) => {
+      const nul = nulIssues('params', req.params);
+      if (nul.length > 0) return next(validationProblem(nul));
       // `req.query` parses the query string on every read: defer it until a handler asks.
       req.valid = {
         params: req.params,
@@ -167,7 +193,7 @@ export function validateRequest(spec: AnyRouteSpec): RequestHandler {
     };
   }
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const issues: ValidationIssue[] = [];
+    const issues: ValidationIssue[] = [...nulIssues('params', req.params), ...nulIssues('query', req.query)];
     const params = await parsePart('params', spec.params, req.params, issues);
     const query = await parsePart('query', spec.query, req.query, issues);
     const headers = await parsePart('headers', spec.headers, req.headers, issues);
