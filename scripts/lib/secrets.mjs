@@ -16,7 +16,8 @@ const SHARED = {
 /**
  * Fill in every secret the embedded stack needs and is missing from `env`, so a newcomer needs no
  * configuration. With a data directory the generated values are kept there (mode 0600) and reused,
- * so tokens and encrypted credentials survive a restart. Returns the names generated, never values.
+ * so tokens and encrypted credentials survive a restart. Returns the names newly generated (not those
+ * reused from the data directory), never values.
  */
 export function prepareSecrets(env, serviceIds, dataDir) {
   const file = dataDir ? join(dataDir, 'secrets.json') : undefined;
@@ -24,7 +25,11 @@ export function prepareSecrets(env, serviceIds, dataDir) {
   const generated = [];
   const take = (name, make) => {
     if (env[name]) return;
-    env[name] = kept[name] ?? make();
+    if (kept[name]) {
+      env[name] = kept[name];
+      return;
+    }
+    env[name] = make();
     kept[name] = env[name];
     generated.push(name);
   };
